@@ -1,0 +1,1 @@
+"""PostgreSQL adapter: tables, imperative ORM mapping, repositories, unit of work and read models."""

@@ -1,0 +1,54 @@
+"""Engines, sessions and schema migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def sqlalchemy_url(database_url: str) -> sa.URL:
+    """Accept the usual postgresql:// form and always drive it with psycopg 3."""
+    return make_url(database_url).set(drivername="postgresql+psycopg")
+
+
+def make_engine(database_url: str, *, pool_size: int = 5) -> sa.Engine:
+    return sa.create_engine(sqlalchemy_url(database_url), pool_size=pool_size, pool_pre_ping=True)
+
+
+def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
+    # Use cases hand back plain data after commit; expiring would only cost a reload.
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", sqlalchemy_url(database_url).render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def is_migrated(engine: sa.Engine) -> bool:
+    """True when the database answers and stands at the newest migration."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head_revision()

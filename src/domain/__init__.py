@@ -1,0 +1,1 @@
+"""Pure domain: entities, value objects, events and errors. Standard library only."""

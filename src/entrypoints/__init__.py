@@ -1,0 +1,1 @@
+"""Entry points: the composition root, the Flask HTTP API and the click command line."""

@@ -1,0 +1,1 @@
+"""The Flask HTTP API (flask-smorest, OpenAPI 3)."""

@@ -1,0 +1,77 @@
+"""create_app(settings): builds one complete, independent application (tests build as many as they like)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import Flask, request, send_from_directory
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from entrypoints.bootstrap import Container, bootstrap
+from entrypoints.config import Settings
+from entrypoints.http import accounts, health
+from entrypoints.http.api import BEARER_SCHEME, ProblemApi
+from entrypoints.http.json import OrjsonProvider
+from entrypoints.http.observability import configure_logging, init_request_logging
+from entrypoints.http.problems import register_error_handlers
+
+SWAGGER_UI_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
+BLUEPRINTS = (health.blp, accounts.auth_blp, accounts.me_blp)
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask("tutorhub")
+    app.json = OrjsonProvider(app)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        API_TITLE="tutorhub",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs/",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_STRATEGY="moving-window",
+    )
+    app.extensions["tutorhub"] = container or bootstrap(settings)
+
+    init_request_logging(app)
+    register_error_handlers(app)
+    api = ProblemApi(app)
+    api.spec.components.security_scheme(BEARER_SCHEME, {"type": "http", "scheme": "bearer"})
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.add_url_rule(
+        "/api/docs/assets/<path:filename>",
+        endpoint="swagger_ui_assets",
+        view_func=lambda filename: send_from_directory(SWAGGER_UI_ASSETS, filename),
+    )
+    _throttle_failed_logins(app, settings)
+    return app
+
+
+def _throttle_failed_logins(app: Flask, settings: Settings) -> None:
+    """Only failed attempts count, per email: 5 within 15 minutes, then 429 with Retry-After."""
+    limiter = Limiter(get_remote_address, app=app)
+    endpoint = "auth.Login"
+    app.view_functions[endpoint] = limiter.limit(
+        settings.login_attempts_limit,
+        key_func=_login_email,
+        deduct_when=lambda response: response.status_code == 401,
+        error_message="Too many failed logins for this email; wait before trying again.",
+    )(app.view_functions[endpoint])
+
+
+def _login_email() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    if isinstance(email, str) and email.strip():
+        return "login-email:" + email.strip().lower()[:254]
+    return "login-ip:" + (get_remote_address() or "unknown")

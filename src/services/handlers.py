@@ -1,0 +1,19 @@
+"""Which handlers react to which domain event. The unit of work runs them inside the committing transaction.
+
+Later features (audit log, notifications, progress, emails) subscribe here without touching the code that
+raises the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from domain import events
+from services.unit_of_work import EventHandler
+
+EVENT_HANDLERS: Mapping[type[events.Event], Sequence[EventHandler]] = {
+    events.UserRegistered: [],
+    events.UserLoggedIn: [],
+    events.UserLoggedOut: [],
+    events.ProfileUpdated: [],
+}
