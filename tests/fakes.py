@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.aggregate import Aggregate
+from domain.autosave import Draft
+from domain.lessons import LessonStatus
+from domain.relations import OPEN_STATUSES, Relation, RelationStatus
+from domain.topics import Topic
 from domain.users import AuthToken, User
 from services.handlers import EVENT_HANDLERS
 from services.unit_of_work import AbstractUnitOfWork
@@ -70,8 +74,11 @@ class _FakeRepository:
     def get(self, obj_id: UUID):
         return self._rows.get(obj_id)
 
+    def _filter(self, **criteria: object) -> list:
+        return [o for o in self._rows.values() if all(getattr(o, k) == v for k, v in criteria.items())]
+
     def _find(self, **criteria: object):
-        return next((o for o in self._rows.values() if all(getattr(o, k) == v for k, v in criteria.items())), None)
+        return next(iter(self._filter(**criteria)), None)
 
     def all(self) -> list:
         return list(self._rows.values())
@@ -87,6 +94,62 @@ class FakeAuthTokenRepository(_FakeRepository):
         return self._find(token_hash=token_hash)
 
 
+class FakeTopicRepository(_FakeRepository):
+    def get_by_name(self, name: str) -> Topic | None:
+        return next((t for t in self._rows.values() if t.name.lower() == name.lower()), None)
+
+    def slug_exists(self, slug: str) -> bool:
+        return self._find(slug=slug) is not None
+
+    def existing_ids(self, topic_ids: Collection[UUID]) -> set[UUID]:
+        return set(topic_ids) & set(self._rows)
+
+
+class FakeRelationRepository(_FakeRepository):
+    def find_open(self, tutor_id: UUID, student_email: str) -> Relation | None:
+        matches = self._filter(tutor_id=tutor_id, student_email=student_email)
+        return next((r for r in matches if r.status in OPEN_STATUSES), None)
+
+    def find_accepted(self, tutor_id: UUID, student_id: UUID) -> Relation | None:
+        return self._find(tutor_id=tutor_id, student_id=student_id, status=RelationStatus.ACCEPTED)
+
+    def unclaimed_for_email(self, student_email: str) -> list[Relation]:
+        return self._filter(student_email=student_email, student_id=None)
+
+
+class FakeLessonRepository(_FakeRepository):
+    def find_overlapping(
+        self, user_ids: Collection[UUID], utc_start: datetime, utc_end: datetime, *, except_lesson: UUID | None = None
+    ) -> UUID | None:
+        overlapping = sorted(
+            (lesson.utc_start, lesson.id)
+            for lesson in self._rows.values()
+            if lesson.status is LessonStatus.SCHEDULED
+            and lesson.id != except_lesson
+            and ({lesson.tutor_id, lesson.student_id} & set(user_ids))
+            and lesson.utc_start < utc_end
+            and lesson.utc_end > utc_start
+        )
+        return overlapping[0][1] if overlapping else None
+
+
+class FakeDraftRepository(_FakeRepository):
+    def get_by_key(self, user_id: UUID, key: str) -> Draft | None:
+        return self._find(user_id=user_id, key=key)
+
+    def delete(self, draft: Draft) -> None:
+        del self._rows[draft.id]
+
+    def count_older_than(self, cutoff: datetime) -> int:
+        return sum(1 for draft in self._rows.values() if draft.updated_at < cutoff)
+
+    def delete_older_than(self, cutoff: datetime, limit: int) -> int:
+        old = [draft.id for draft in self._rows.values() if draft.updated_at < cutoff][:limit]
+        for draft_id in old:
+            del self._rows[draft_id]
+        return len(old)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Commits are counted, not simulated: the objects live in memory across units of work, like rows."""
 
@@ -94,10 +157,15 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         super().__init__(EVENT_HANDLERS)
         self.users = FakeUserRepository(self)
         self.tokens = FakeAuthTokenRepository(self)
+        self.topics = FakeTopicRepository(self)
+        self.relations = FakeRelationRepository(self)
+        self.lessons = FakeLessonRepository(self)
+        self.drafts = FakeDraftRepository(self)
         self.commits = 0
 
     def _seen(self) -> Iterable[Aggregate]:
-        return [obj for repo in (self.users, self.tokens) for obj in repo.all()]
+        repositories = (self.users, self.tokens, self.topics, self.relations, self.lessons, self.drafts)
+        return [obj for repo in repositories for obj in repo.all()]
 
     def _commit(self) -> None:
         self.commits += 1

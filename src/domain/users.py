@@ -7,7 +7,7 @@ import hashlib
 import re
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
@@ -35,7 +35,10 @@ MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte-long password would be a cheap 
 MAX_FULL_NAME_LENGTH = 200
 MAX_BIO_LENGTH = 2000
 MAX_TIMEZONE_LENGTH = 64
-EDITABLE_PROFILE_FIELDS = ("full_name", "timezone", "locale", "bio")
+MAX_HEADLINE_LENGTH = 200
+MAX_TUTOR_TOPICS = 20
+EDITABLE_PROFILE_FIELDS = ("full_name", "timezone", "locale", "bio", "headline", "topic_ids")
+TUTOR_ONLY_FIELDS = ("headline", "topic_ids")
 
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -87,12 +90,36 @@ def _parse_choice(enum: type[StrEnum], field: str, value: str) -> StrEnum:
         raise InvalidInput.field(field, f"Must be one of: {allowed}.") from None
 
 
+def _clean_headline(headline: str) -> str:
+    headline = headline.strip()
+    if len(headline) > MAX_HEADLINE_LENGTH:
+        raise InvalidInput.field("headline", f"Must be at most {MAX_HEADLINE_LENGTH} characters long.")
+    return headline
+
+
+def _clean_topic_ids(topic_ids: object) -> frozenset[UUID]:
+    unique = frozenset(topic_ids)
+    if len(unique) > MAX_TUTOR_TOPICS:
+        raise InvalidInput.field("topic_ids", f"At most {MAX_TUTOR_TOPICS} topics.")
+    return unique
+
+
 _PROFILE_CLEANERS = {
     "full_name": _clean_full_name,
     "timezone": validate_timezone,
     "locale": lambda value: _parse_choice(Locale, "locale", value),
     "bio": _clean_bio,
+    "headline": _clean_headline,
+    "topic_ids": _clean_topic_ids,
 }
+
+
+@dataclass(eq=False)
+class TutorTopic:
+    """A topic a tutor teaches (part of the User aggregate)."""
+
+    tutor_id: UUID
+    topic_id: UUID
 
 
 @dataclass(eq=False)
@@ -108,6 +135,19 @@ class User(Aggregate):
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    headline: str = ""
+    topic_links: list[TutorTopic] = field(default_factory=list)
+
+    @property
+    def topic_ids(self) -> frozenset[UUID]:
+        return frozenset(link.topic_id for link in self.topic_links)
+
+    @topic_ids.setter
+    def topic_ids(self, topic_ids: frozenset[UUID]) -> None:
+        # Keep the links that stay (no delete-and-reinsert of the same row), drop the others, add the new ones.
+        self.topic_links[:] = [link for link in self.topic_links if link.topic_id in topic_ids]
+        present = self.topic_ids
+        self.topic_links.extend(TutorTopic(tutor_id=self.id, topic_id=t) for t in sorted(topic_ids - present))
 
     @classmethod
     def register(
@@ -143,11 +183,17 @@ class User(Aggregate):
         unknown = sorted(set(changes) - set(EDITABLE_PROFILE_FIELDS))
         if unknown:
             raise InvalidInput("These fields cannot be changed here.", errors={f: ["Cannot be changed."] for f in unknown})
+        if self.role is not Role.TUTOR and any(name in changes for name in TUTOR_ONLY_FIELDS):
+            raise InvalidInput(
+                "Only tutors have a headline and topics.",
+                errors={f: ["Only tutors have this field."] for f in TUTOR_ONLY_FIELDS if f in changes},
+            )
         changed = []
         for name in EDITABLE_PROFILE_FIELDS:
             if name in changes:
                 value = _PROFILE_CLEANERS[name](changes[name])
-                if getattr(self, name) != value:
+                current = getattr(self, name)
+                if current != value:
                     setattr(self, name, value)
                     changed.append(name)
         if changed:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from adapters import embedded_postgres
 from adapters.clock import SystemClock
 from adapters.postgres import database, orm
+from adapters.postgres.read_models import SqlAlchemyReadModel
 from adapters.postgres.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.security import Argon2PasswordHasher, SecretsTokenGenerator, Uuid7Generator
 from entrypoints.config import Settings
@@ -78,5 +79,6 @@ def bootstrap(settings: Settings) -> Container:
             "hasher": Argon2PasswordHasher(**hasher_costs),
             "tokens": SecretsTokenGenerator(),
             "token_ttl": settings.token_ttl,
+            "read_model": SqlAlchemyReadModel(engine),
         },
     )

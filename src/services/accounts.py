@@ -28,6 +28,8 @@ class UserView:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    headline: str
+    topic_ids: list[UUID]
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -42,6 +44,8 @@ class UserView:
             is_active=user.is_active,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            headline=user.headline,
+            topic_ids=sorted(user.topic_ids),
         )
 
 
@@ -188,6 +192,10 @@ def update_profile(
         user = uow.users.get(user_id)
         if user is None:
             raise NotFound("User not found.")
+        requested_topics = set(changes.get("topic_ids") or ())
+        missing_topics = requested_topics - uow.topics.existing_ids(requested_topics)
+        if missing_topics:
+            raise InvalidInput.field("topic_ids", f"No such topic: {', '.join(sorted(map(str, missing_topics)))}.")
         user.update_profile(changes, clock.now())
         uow.commit()
         return UserView.of(user)

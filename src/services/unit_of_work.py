@@ -16,6 +16,10 @@ EventHandler = Callable[[Event, "AbstractUnitOfWork"], None]
 class AbstractUnitOfWork(abc.ABC):
     users: ports.UserRepository
     tokens: ports.AuthTokenRepository
+    topics: ports.TopicRepository
+    relations: ports.RelationRepository
+    lessons: ports.LessonRepository
+    drafts: ports.DraftRepository
 
     def __init__(self, handlers: Mapping[type[Event], Sequence[EventHandler]] | None = None) -> None:
         self._handlers = handlers or {}

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from adapters.postgres import tables
+from domain.autosave import Draft
+from domain.lessons import MAX_LESSON_DURATION, Lesson, LessonStatus
+from domain.relations import OPEN_STATUSES, Relation, RelationStatus
+from domain.topics import Topic
 from domain.users import AuthToken, User
 
 
@@ -36,3 +43,119 @@ class SqlAlchemyAuthTokenRepository:
 
     def get_by_hash(self, token_hash: bytes) -> AuthToken | None:
         return self._session.scalars(sa.select(AuthToken).where(AuthToken.token_hash == token_hash)).one_or_none()
+
+
+class SqlAlchemyTopicRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, topic: Topic) -> None:
+        self._session.add(topic)
+
+    def get(self, topic_id: UUID) -> Topic | None:
+        return self._session.get(Topic, topic_id)
+
+    def get_by_name(self, name: str) -> Topic | None:
+        query = sa.select(Topic).where(sa.func.lower(tables.topics.c.name) == name.lower())
+        return self._session.scalars(query).one_or_none()
+
+    def slug_exists(self, slug: str) -> bool:
+        return self._session.scalar(sa.select(sa.exists().where(tables.topics.c.slug == slug)))
+
+    def existing_ids(self, topic_ids: Collection[UUID]) -> set[UUID]:
+        if not topic_ids:
+            return set()
+        return set(self._session.scalars(sa.select(tables.topics.c.id).where(tables.topics.c.id.in_(topic_ids))))
+
+
+class SqlAlchemyRelationRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, relation: Relation) -> None:
+        self._session.add(relation)
+
+    def get(self, relation_id: UUID) -> Relation | None:
+        return self._session.get(Relation, relation_id)
+
+    def find_open(self, tutor_id: UUID, student_email: str) -> Relation | None:
+        query = sa.select(Relation).where(
+            tables.relations.c.tutor_id == tutor_id,
+            tables.relations.c.student_email == student_email,
+            tables.relations.c.status.in_(OPEN_STATUSES),
+        )
+        return self._session.scalars(query).one_or_none()
+
+    def find_accepted(self, tutor_id: UUID, student_id: UUID) -> Relation | None:
+        query = sa.select(Relation).where(
+            tables.relations.c.tutor_id == tutor_id,
+            tables.relations.c.student_id == student_id,
+            tables.relations.c.status == RelationStatus.ACCEPTED,
+        )
+        return self._session.scalars(query).one_or_none()
+
+    def unclaimed_for_email(self, student_email: str) -> list[Relation]:
+        query = sa.select(Relation).where(
+            tables.relations.c.student_email == student_email, tables.relations.c.student_id.is_(None)
+        )
+        return list(self._session.scalars(query))
+
+
+class SqlAlchemyLessonRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, lesson: Lesson) -> None:
+        self._session.add(lesson)
+
+    def get(self, lesson_id: UUID) -> Lesson | None:
+        return self._session.get(Lesson, lesson_id)
+
+    def find_overlapping(
+        self, user_ids: Collection[UUID], utc_start: datetime, utc_end: datetime, *, except_lesson: UUID | None = None
+    ) -> UUID | None:
+        p = tables.lesson_participants.c
+        query = (
+            sa.select(p.lesson_id)
+            .where(
+                p.user_id.in_(user_ids),
+                p.status == LessonStatus.SCHEDULED,
+                p.utc_start >= utc_start - MAX_LESSON_DURATION,  # bounds the index range scan
+                p.utc_start < utc_end,
+                p.utc_end > utc_start,
+            )
+            .order_by(p.utc_start, p.lesson_id)
+            .limit(1)
+        )
+        if except_lesson is not None:
+            query = query.where(p.lesson_id != except_lesson)
+        # No autoflush: flushing a pending change to this very lesson would trip the exclusion constraint
+        # before we can name the lesson it overlaps.
+        with self._session.no_autoflush:
+            return self._session.scalar(query)
+
+
+class SqlAlchemyDraftRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, draft: Draft) -> None:
+        self._session.add(draft)
+
+    def get_by_key(self, user_id: UUID, key: str) -> Draft | None:
+        query = sa.select(Draft).where(tables.autosave_drafts.c.user_id == user_id, tables.autosave_drafts.c.key == key)
+        return self._session.scalars(query).one_or_none()
+
+    def delete(self, draft: Draft) -> None:
+        self._session.delete(draft)
+
+    def count_older_than(self, cutoff: datetime) -> int:
+        d = tables.autosave_drafts.c
+        return self._session.scalar(sa.select(sa.func.count()).where(d.updated_at < cutoff))
+
+    def delete_older_than(self, cutoff: datetime, limit: int) -> int:
+        """Delete at most `limit` drafts last updated before `cutoff`; rows another transaction holds are skipped."""
+        d = tables.autosave_drafts.c
+        batch = sa.select(d.id).where(d.updated_at < cutoff).limit(limit).with_for_update(skip_locked=True)
+        result = self._session.execute(sa.delete(tables.autosave_drafts).where(d.id.in_(batch.scalar_subquery())))
+        return result.rowcount

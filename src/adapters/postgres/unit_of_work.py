@@ -7,6 +7,7 @@ from typing import Self
 from psycopg import errors as pg_errors
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from adapters.postgres import repositories
 from domain.aggregate import Aggregate
@@ -29,6 +30,10 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.session = self._session_factory()
         self.users = repositories.SqlAlchemyUserRepository(self.session)
         self.tokens = repositories.SqlAlchemyAuthTokenRepository(self.session)
+        self.topics = repositories.SqlAlchemyTopicRepository(self.session)
+        self.relations = repositories.SqlAlchemyRelationRepository(self.session)
+        self.lessons = repositories.SqlAlchemyLessonRepository(self.session)
+        self.drafts = repositories.SqlAlchemyDraftRepository(self.session)
         return super().__enter__()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -42,9 +47,9 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     def _commit(self) -> None:
         try:
             self.session.commit()
-        except IntegrityError as exc:
+        except (IntegrityError, StaleDataError) as exc:
             self.session.rollback()
-            if isinstance(exc.orig, _CONFLICT_ERRORS):
+            if isinstance(exc, StaleDataError) or isinstance(exc.orig, _CONFLICT_ERRORS):
                 raise Conflict("The request conflicts with a change made at the same time; try again.") from exc
             raise
 

@@ -48,6 +48,14 @@ class ProfilePatchSchema(StrictSchema):
     timezone = _timezone
     locale = _locale
     bio = ma.fields.String(validate=validate.Length(max=users.MAX_BIO_LENGTH))
+    headline = ma.fields.String(
+        validate=validate.Length(max=users.MAX_HEADLINE_LENGTH), metadata={"description": "Tutors only"}
+    )
+    topic_ids = ma.fields.List(
+        ma.fields.UUID(),
+        validate=validate.Length(max=users.MAX_TUTOR_TOPICS),
+        metadata={"description": "Tutors only: the topics they teach (replaces the list)"},
+    )
 
 
 @auth_blp.route("/register/")

@@ -11,14 +11,23 @@ from flask_limiter.util import get_remote_address
 
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.config import Settings
-from entrypoints.http import accounts, health
+from entrypoints.http import accounts, autosave, health, lessons, relations, topics
 from entrypoints.http.api import BEARER_SCHEME, ProblemApi
 from entrypoints.http.json import OrjsonProvider
 from entrypoints.http.observability import configure_logging, init_request_logging
 from entrypoints.http.problems import register_error_handlers
 
 SWAGGER_UI_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
-BLUEPRINTS = (health.blp, accounts.auth_blp, accounts.me_blp)
+BLUEPRINTS = (
+    health.blp,
+    accounts.auth_blp,
+    accounts.me_blp,
+    topics.topics_blp,
+    topics.tutors_blp,
+    relations.blp,
+    lessons.blp,
+    autosave.blp,
+)
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Flask:

@@ -60,6 +60,8 @@ class UserSchema(ma.Schema):
     is_active = ma.fields.Boolean(required=True)
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
+    headline = ma.fields.String(required=True, metadata={"description": "Tutors' public headline"})
+    topic_ids = ma.fields.List(ma.fields.UUID(), required=True, metadata={"description": "Topics a tutor teaches"})
 
 
 class PageArgsSchema(StrictSchema):
