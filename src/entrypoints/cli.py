@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import click
 
 from domain.errors import DomainError
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.config import Settings
-from services import accounts
+from services import accounts, autosave
 
 
 def _container(ctx: click.Context) -> Container:
@@ -65,6 +67,34 @@ def create_admin(ctx: click.Context, email: str, full_name: str, password: str) 
     except DomainError as exc:
         raise click.ClickException(_describe(exc)) from None
     click.echo(f"Admin {user.email} created (id {user.id}).")
+
+
+@cli.command("cleanup-autosave")
+@click.option(
+    "--older-than", "older_than", required=True, type=click.IntRange(min=1), metavar="DAYS",
+    help="Delete drafts not updated for more than this many days.",
+)
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1), help="Rows per transaction.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@click.pass_context
+def cleanup_autosave(ctx: click.Context, older_than: int, batch_size: int, dry_run: bool) -> None:
+    """Delete old autosave drafts in short batches (safe to run again, e.g. from cron)."""
+    container = _container(ctx)
+    if dry_run:
+        count = container.run(autosave.cleanup_autosave, older_than, dry_run=True)
+        click.echo(f"Would delete {count} autosave drafts older than {older_than} days (dry run).")
+        return
+    # The bar needs a length: count first (cheap, on the updated_at index); it is drawn only on a terminal.
+    expected = container.run(autosave.cleanup_autosave, older_than, dry_run=True)
+    with click.progressbar(length=expected, label="Deleting drafts", file=click.get_text_stream("stderr")) as bar:
+        deleted = container.run(autosave.cleanup_autosave, older_than, batch_size=batch_size, on_batch=bar.update)
+    click.echo(f"Deleted {deleted} autosave drafts older than {older_than} days.")
+
+
+# The Django-style spelling operators type, `python manage.py cleanup_autosave --older-than=30`, kept out of --help.
+_cleanup_autosave_alias = copy.copy(cleanup_autosave)
+_cleanup_autosave_alias.hidden = True
+cli.add_command(_cleanup_autosave_alias, "cleanup_autosave")
 
 
 def _describe(error: DomainError) -> str:
