@@ -88,6 +88,9 @@ class FakeUserRepository(_FakeRepository):
     def get_by_email(self, email: str) -> User | None:
         return self._find(email=email)
 
+    def any(self) -> bool:
+        return bool(self._rows)
+
 
 class FakeAuthTokenRepository(_FakeRepository):
     def get_by_hash(self, token_hash: bytes) -> AuthToken | None:

@@ -9,7 +9,7 @@ import click
 from domain.errors import DomainError
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.config import Settings
-from services import accounts, autosave
+from services import accounts, autosave, demo
 
 
 def _container(ctx: click.Context) -> Container:
@@ -89,6 +89,20 @@ def cleanup_autosave(ctx: click.Context, older_than: int, batch_size: int, dry_r
     with click.progressbar(length=expected, label="Deleting drafts", file=click.get_text_stream("stderr")) as bar:
         deleted = container.run(autosave.cleanup_autosave, older_than, batch_size=batch_size, on_batch=bar.update)
     click.echo(f"Deleted {deleted} autosave drafts older than {older_than} days.")
+
+
+@cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Add the demo data even though the database already has users.")
+@click.pass_context
+def seed_demo(ctx: click.Context, force: bool) -> None:
+    """Fill an empty database with a small, realistic demo data set and print two logins to try."""
+    try:
+        logins = _container(ctx).run(demo.seed_demo, force=force)
+    except DomainError as exc:
+        raise click.ClickException(_describe(exc)) from None
+    click.echo(f"Demo data: {logins.users} users, {logins.lessons} lessons, with topics, relations and drafts.")
+    click.echo(f"  tutor:   {logins.tutor_email}  password: {logins.password}")
+    click.echo(f"  student: {logins.student_email}  password: {logins.password}")
 
 
 # The Django-style spelling operators type, `python manage.py cleanup_autosave --older-than=30`, kept out of --help.

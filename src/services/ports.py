@@ -50,6 +50,9 @@ class UserRepository(Protocol):
     def get_by_email(self, email: str) -> User | None:
         """`email` is already normalized."""
 
+    def any(self) -> bool:
+        """Whether there is at least one user."""
+
 
 class AuthTokenRepository(Protocol):
     def add(self, token: AuthToken) -> None: ...

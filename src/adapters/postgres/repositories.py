@@ -30,6 +30,9 @@ class SqlAlchemyUserRepository:
     def get_by_email(self, email: str) -> User | None:
         return self._session.scalars(sa.select(User).where(User.email == email)).one_or_none()
 
+    def any(self) -> bool:
+        return self._session.scalar(sa.select(sa.exists().select_from(tables.users)))
+
 
 class SqlAlchemyAuthTokenRepository:
     def __init__(self, session: Session) -> None:
