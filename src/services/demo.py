@@ -102,7 +102,9 @@ def seed_demo(
     def topic_id(name: str, creator: Principal) -> UUID:
         with uow:
             existing = uow.topics.get_by_name(name)
-        return existing.id if existing else topics.create_topic(name, creator, **deps).id
+            if existing is not None:
+                return existing.id
+        return topics.create_topic(name, creator, **deps).id
 
     tutor_list = [sign_up(n, Role.TUTOR) for n in range(1, tutors + 1)]
     student_list = [sign_up(n, Role.STUDENT) for n in range(1, students + 1)]
