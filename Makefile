@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit lint bench clean
+.PHONY: run demo test unit lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("tutorhub needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/tutorhub db upgrade
 	$(BIN)/tutorhub serve
+
+demo: $(STAMP)
+	$(BIN)/tutorhub db upgrade
+	$(BIN)/tutorhub seed-demo
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -18,7 +18,7 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$")
 
 
 def validate_key(key: str) -> str:
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):  # not match(): its `$` would let a trailing newline through
         raise InvalidInput.field(
             "key", f"Must be 1 to {MAX_KEY_LENGTH} letters, digits or : . _ - (e.g. lesson:<id>:notes)."
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import signal
+import sys
 
 import click
 
@@ -34,6 +36,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the API with the development server (production: gunicorn, see README)."""
     from entrypoints.http.app import create_app
 
+    # SIGTERM ends the process like Ctrl-C, so exit handlers run and an embedded PostgreSQL stops cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     container = _container(ctx)
     app = create_app(container.settings, container=container)
     click.echo(f"tutorhub on http://{host}:{port}/  (docs: http://{host}:{port}/api/docs/)")

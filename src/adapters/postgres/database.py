@@ -7,7 +7,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +31,8 @@ def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", sqlalchemy_url(database_url).render_as_string(hide_password=False))
+    url = sqlalchemy_url(database_url).render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # the option goes through configparser
     return config
 
 
@@ -51,4 +51,7 @@ def head_revision() -> str | None:
 def is_migrated(engine: sa.Engine) -> bool:
     """True when the database answers and stands at the newest migration."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head_revision()
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return False
+        current = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    return current == [head_revision()]
