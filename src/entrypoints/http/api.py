@@ -11,7 +11,7 @@ from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import AuthenticationFailed
-from entrypoints.http.problems import ProblemSchema, http_exception_problem
+from entrypoints.http.problems import PROBLEM_MIMETYPE, ProblemSchema, http_exception_problem
 from services import accounts
 from services.accounts import Principal
 
@@ -24,6 +24,15 @@ class ProblemApi(flask_smorest.Api):
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return http_exception_problem(error)
+
+    def _register_responses(self) -> None:
+        # Document the shared error responses (NOT_FOUND, CONFLICT, …) as problem+json, as they are sent;
+        # success bodies keep application/json.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
 
 
 class Blueprint(flask_smorest.Blueprint):
