@@ -44,14 +44,18 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         objects = chain(self.session.new, self.session.identity_map.values())
         return [obj for obj in objects if isinstance(obj, Aggregate)]
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
+        # Handlers may flush too (a query autoflushes), so the translation covers the whole commit.
         try:
-            self.session.commit()
+            super().commit()
         except (IntegrityError, StaleDataError) as exc:
             self.session.rollback()
             if isinstance(exc, StaleDataError) or isinstance(exc.orig, _CONFLICT_ERRORS):
                 raise Conflict("The request conflicts with a change made at the same time; try again.") from exc
             raise
+
+    def _commit(self) -> None:
+        self.session.commit()
 
     def rollback(self) -> None:
         self.session.rollback()
