@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Generic, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -16,16 +17,26 @@ from domain.relations import OPEN_STATUSES, Relation, RelationStatus
 from domain.topics import Topic
 from domain.users import AuthToken, User
 
+T = TypeVar("T")
 
-class SqlAlchemyUserRepository:
+
+class _Repository(Generic[T]):
+    """Adds and loads aggregates of one class through the unit of work's session."""
+
+    model: type[T]
+
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, user: User) -> None:
-        self._session.add(user)
+    def add(self, obj: T) -> None:
+        self._session.add(obj)
 
-    def get(self, user_id: UUID) -> User | None:
-        return self._session.get(User, user_id)
+    def get(self, obj_id: UUID) -> T | None:
+        return self._session.get(self.model, obj_id)
+
+
+class SqlAlchemyUserRepository(_Repository[User]):
+    model = User
 
     def get_by_email(self, email: str) -> User | None:
         return self._session.scalars(sa.select(User).where(User.email == email)).one_or_none()
@@ -34,29 +45,15 @@ class SqlAlchemyUserRepository:
         return self._session.scalar(sa.select(sa.exists().select_from(tables.users)))
 
 
-class SqlAlchemyAuthTokenRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, token: AuthToken) -> None:
-        self._session.add(token)
-
-    def get(self, token_id: UUID) -> AuthToken | None:
-        return self._session.get(AuthToken, token_id)
+class SqlAlchemyAuthTokenRepository(_Repository[AuthToken]):
+    model = AuthToken
 
     def get_by_hash(self, token_hash: bytes) -> AuthToken | None:
         return self._session.scalars(sa.select(AuthToken).where(AuthToken.token_hash == token_hash)).one_or_none()
 
 
-class SqlAlchemyTopicRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, topic: Topic) -> None:
-        self._session.add(topic)
-
-    def get(self, topic_id: UUID) -> Topic | None:
-        return self._session.get(Topic, topic_id)
+class SqlAlchemyTopicRepository(_Repository[Topic]):
+    model = Topic
 
     def get_by_name(self, name: str) -> Topic | None:
         query = sa.select(Topic).where(sa.func.lower(tables.topics.c.name) == name.lower())
@@ -71,15 +68,8 @@ class SqlAlchemyTopicRepository:
         return set(self._session.scalars(sa.select(tables.topics.c.id).where(tables.topics.c.id.in_(topic_ids))))
 
 
-class SqlAlchemyRelationRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, relation: Relation) -> None:
-        self._session.add(relation)
-
-    def get(self, relation_id: UUID) -> Relation | None:
-        return self._session.get(Relation, relation_id)
+class SqlAlchemyRelationRepository(_Repository[Relation]):
+    model = Relation
 
     def find_open(self, tutor_id: UUID, student_email: str) -> Relation | None:
         query = sa.select(Relation).where(
@@ -104,15 +94,8 @@ class SqlAlchemyRelationRepository:
         return list(self._session.scalars(query))
 
 
-class SqlAlchemyLessonRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, lesson: Lesson) -> None:
-        self._session.add(lesson)
-
-    def get(self, lesson_id: UUID) -> Lesson | None:
-        return self._session.get(Lesson, lesson_id)
+class SqlAlchemyLessonRepository(_Repository[Lesson]):
+    model = Lesson
 
     def find_overlapping(
         self, user_ids: Collection[UUID], utc_start: datetime, utc_end: datetime, *, except_lesson: UUID | None = None
@@ -138,12 +121,8 @@ class SqlAlchemyLessonRepository:
             return self._session.scalar(query)
 
 
-class SqlAlchemyDraftRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, draft: Draft) -> None:
-        self._session.add(draft)
+class SqlAlchemyDraftRepository(_Repository[Draft]):
+    model = Draft
 
     def get_by_key(self, user_id: UUID, key: str) -> Draft | None:
         query = sa.select(Draft).where(tables.autosave_drafts.c.user_id == user_id, tables.autosave_drafts.c.key == key)
