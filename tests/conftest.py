@@ -135,3 +135,96 @@ def uow() -> fakes.FakeUnitOfWork:
 @pytest.fixture
 def clock() -> fakes.FakeClock:
     return fakes.FakeClock()
+
+
+@pytest.fixture
+def assert_problem():
+    """Checks that a response is an RFC 9457 problem+json with the given status and no internals; returns its body."""
+
+    def check(response, status: int) -> dict:
+        text = response.get_data(as_text=True)
+        assert response.status_code == status, text
+        assert response.mimetype == "application/problem+json", response.headers
+        body = response.get_json()
+        assert {"type", "title", "status", "detail"} <= set(body), body
+        assert body["status"] == status
+        assert isinstance(body["title"], str) and body["title"]
+        assert isinstance(body["detail"], str) and body["detail"]
+        assert "Traceback" not in text and "sqlalchemy" not in text.lower() and "psycopg" not in text.lower()
+        return body
+
+    return check
+
+
+# --- tutoring: a tutor and a student who accepted them (used by the lessons and calendar API tests) --------------
+
+from dataclasses import dataclass  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+
+@dataclass
+class TutoringPair:
+    """A tutor and a student with an accepted relation, each logged in, and a way to schedule lessons for them."""
+
+    client: object
+    tutor: dict[str, str]
+    student: dict[str, str]
+    tutor_id: str
+    student_id: str
+    relation_id: str
+
+    def schedule(self, start: datetime, end: datetime | None = None, **fields):
+        """POST /api/lessons/ as the tutor (one hour unless `end`); returns the response."""
+        body = {
+            "student_id": self.student_id,
+            "title": "Lesson",
+            "utc_start": start.isoformat(),
+            "utc_end": (end or start + timedelta(hours=1)).isoformat(),
+            **fields,
+        }
+        return self.client.post("/api/lessons/", headers=self.tutor, json=body)
+
+    def lesson(self, start: datetime, end: datetime | None = None, **fields) -> dict:
+        """Schedules a lesson that must succeed; returns it."""
+        response = self.schedule(start, end, **fields)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def make_pair(client, auth_headers):
+    """make_pair(tutor_email, student_email) signs both up (or logs them in), invites and accepts: a TutoringPair."""
+
+    def make(tutor_email: str = "tutor@example.com", student_email: str = "student@example.com") -> TutoringPair:
+        tutor = auth_headers(tutor_email, role="tutor", full_name="Tutor " + tutor_email.split("@")[0])
+        student = auth_headers(student_email, role="student", full_name="Student " + student_email.split("@")[0])
+        invited = client.post("/api/relations/", headers=tutor, json={"student_email": student_email})
+        assert invited.status_code == 201, invited.get_json()
+        accepted = client.post(f"/api/relations/{invited.get_json()['id']}/accept/", headers=student)
+        assert accepted.status_code == 200, accepted.get_json()
+        relation = accepted.get_json()
+        return TutoringPair(client, tutor, student, relation["tutor"]["id"], relation["student"]["id"], relation["id"])
+
+    return make
+
+
+@pytest.fixture
+def later() -> datetime:
+    """A whole UTC hour 30 days ahead: lesson times that stay in the future for the whole test."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=30)
+
+
+@pytest.fixture
+def walk_pages(client):
+    """walk_pages(url, headers): GETs `url` and every `next` link after it (each must be a 200); returns the pages."""
+
+    def walk(url: str, headers: dict[str, str]) -> list[dict]:
+        pages: list[dict] = []
+        while url:
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, response.get_json()
+            pages.append(response.get_json())
+            url = pages[-1]["next"]
+        return pages
+
+    return walk

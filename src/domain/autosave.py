@@ -14,6 +14,7 @@ from domain.errors import InvalidInput
 
 MAX_KEY_LENGTH = 200
 MAX_DATA_BYTES = 256 * 1024
+MAX_DATA_DEPTH = 100  # rich-text documents nest a few dozen levels at most
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$")
 
 
@@ -25,8 +26,23 @@ def validate_key(key: str) -> str:
     return key
 
 
+def _nesting_depth(data: Any) -> int:
+    deepest, pending = 0, [(data, 1)]
+    while pending:  # a loop, not recursion, whatever the depth
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _validate_data(data: Any) -> Any:
-    size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    if _nesting_depth(data) > MAX_DATA_DEPTH:
+        raise InvalidInput.field("data", f"Must nest at most {MAX_DATA_DEPTH} levels deep.")
+    try:
+        size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode())
+    except ValueError:  # NaN and Infinity are not JSON, and PostgreSQL's jsonb refuses them
+        raise InvalidInput.field("data", "Must be JSON: NaN and Infinity are not allowed.") from None
     if size > MAX_DATA_BYTES:
         raise InvalidInput.field("data", f"Must be at most {MAX_DATA_BYTES // 1024} KB of JSON ({size} bytes sent).")
     return data

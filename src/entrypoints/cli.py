@@ -90,7 +90,7 @@ def cleanup_autosave(ctx: click.Context, older_than: int, batch_size: int, dry_r
         return
     # The bar needs a length: count first (cheap, on the updated_at index); it is drawn only on a terminal.
     expected = container.run(autosave.cleanup_autosave, older_than, dry_run=True)
-    with click.progressbar(length=expected, label="Deleting drafts", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=expected, label="Deleting drafts", file=sys.stderr) as bar:
         deleted = container.run(autosave.cleanup_autosave, older_than, batch_size=batch_size, on_batch=bar.update)
     click.echo(f"Deleted {deleted} autosave drafts older than {older_than} days.")
 
@@ -116,5 +116,5 @@ cli.add_command(_cleanup_autosave_alias, "cleanup_autosave")
 
 
 def _describe(error: DomainError) -> str:
-    details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
-    return f"{error.detail} ({details})" if details else error.detail
+    fields = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
+    return fields or error.detail

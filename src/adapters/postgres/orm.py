@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry, relationship
+import sqlalchemy as sa
+from sqlalchemy.orm import RelationshipProperty, registry, relationship
 
 from adapters.postgres import tables
 from domain.autosave import Draft
@@ -14,19 +15,46 @@ from domain.users import AuthToken, TutorTopic, User
 mapper_registry = registry(metadata=tables.metadata)
 
 
+def _refers_to(target: type, column: sa.Column) -> RelationshipProperty:
+    """A never-loaded many-to-one link. Aggregates refer to each other by id only; the link exists so the session
+    inserts a row after the rows it references when both are new in one flush (e.g. a user and their token)."""
+    return relationship(target, foreign_keys=[column], lazy="raise", viewonly=False)
+
+
 def start_mappers() -> None:
     """Map the domain classes once per process; later calls do nothing."""
     if mapper_registry.mappers:
         return
-    mapper_registry.map_imperatively(TutorTopic, tables.tutor_topics)
+    mapper_registry.map_imperatively(Topic, tables.topics)
+    mapper_registry.map_imperatively(
+        TutorTopic, tables.tutor_topics, properties={"_topic": _refers_to(Topic, tables.tutor_topics.c.topic_id)}
+    )
     mapper_registry.map_imperatively(
         User,
         tables.users,
         properties={"topic_links": relationship(TutorTopic, cascade="all, delete-orphan", lazy="selectin")},
     )
-    mapper_registry.map_imperatively(AuthToken, tables.auth_tokens)
-    mapper_registry.map_imperatively(Topic, tables.topics)
-    mapper_registry.map_imperatively(Relation, tables.relations)
-    # Optimistic locking: an UPDATE of a lesson someone else changed meanwhile fails instead of overwriting it.
-    mapper_registry.map_imperatively(Lesson, tables.lessons, version_id_col=tables.lessons.c.version)
-    mapper_registry.map_imperatively(Draft, tables.autosave_drafts)
+    mapper_registry.map_imperatively(
+        AuthToken, tables.auth_tokens, properties={"_user": _refers_to(User, tables.auth_tokens.c.user_id)}
+    )
+    r = tables.relations.c
+    mapper_registry.map_imperatively(
+        Relation,
+        tables.relations,
+        properties={"_tutor": _refers_to(User, r.tutor_id), "_student": _refers_to(User, r.student_id)},
+    )
+    les = tables.lessons.c
+    mapper_registry.map_imperatively(
+        Lesson,
+        tables.lessons,
+        # Optimistic locking: an UPDATE of a lesson someone else changed meanwhile fails instead of overwriting it.
+        version_id_col=les.version,
+        properties={
+            "_tutor": _refers_to(User, les.tutor_id),
+            "_student": _refers_to(User, les.student_id),
+            "_topic": _refers_to(Topic, les.topic_id),
+        },
+    )
+    mapper_registry.map_imperatively(
+        Draft, tables.autosave_drafts, properties={"_user": _refers_to(User, tables.autosave_drafts.c.user_id)}
+    )

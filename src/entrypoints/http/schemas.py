@@ -35,18 +35,27 @@ def domain_rule(check: Callable[[Any], object]) -> Callable[[Any], None]:
 
 
 class UtcDateTime(ma.fields.AwareDateTime):
-    """Input must carry an offset (a naive time is a 422); output is UTC with a Z."""
+    """Input must carry an offset (a naive time is a 422) and lie in 1970–8999; output is UTC with a Z."""
 
+    EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+    LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # far from datetime's limits, so date arithmetic never overflows
     default_error_messages = {
         "invalid_awareness": "Must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T09:00:00+02:00 or …Z.",
         "invalid": "Must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T09:00:00+02:00 or …Z.",
+        "out_of_range": "Must be between 1970 and 8999.",
     }
 
     def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+        try:
+            moment = super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past the last representable UTC instant
+            raise self.make_error("out_of_range") from None
+        if not self.EARLIEST <= moment < self.LATEST:
+            raise self.make_error("out_of_range")
+        return moment
 
 
 class UserSchema(ma.Schema):
