@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
@@ -154,7 +155,8 @@ class FakeDraftRepository(_FakeRepository):
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):
-    """Commits are counted, not simulated: the objects live in memory across units of work, like rows."""
+    """Objects live in memory across units of work, like rows. Like a transaction, a rollback puts back what
+    was committed last, so a failed use case leaves neither changes nor events behind."""
 
     def __init__(self) -> None:
         super().__init__(EVENT_HANDLERS)
@@ -165,13 +167,25 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.lessons = FakeLessonRepository(self)
         self.drafts = FakeDraftRepository(self)
         self.commits = 0
+        self._committed = self._snapshot()
+
+    def _repositories(self) -> tuple[_FakeRepository, ...]:
+        return (self.users, self.tokens, self.topics, self.relations, self.lessons, self.drafts)
+
+    def _snapshot(self) -> list[dict[UUID, Aggregate]]:
+        return [copy.deepcopy(repo._rows) for repo in self._repositories()]
 
     def _seen(self) -> Iterable[Aggregate]:
-        repositories = (self.users, self.tokens, self.topics, self.relations, self.lessons, self.drafts)
-        return [obj for repo in repositories for obj in repo.all()]
+        return [obj for repo in self._repositories() for obj in repo.all()]
 
     def _commit(self) -> None:
         self.commits += 1
+        self._committed = self._snapshot()
 
     def rollback(self) -> None:
-        pass
+        for repo, rows in zip(self._repositories(), self._snapshot_of_committed()):
+            repo._rows = rows
+
+    def _snapshot_of_committed(self) -> list[dict[UUID, Aggregate]]:
+        # Copies again, so the committed state itself is never changed through objects handed out.
+        return [copy.deepcopy(rows) for rows in self._committed]

@@ -41,11 +41,6 @@ def new_uow(request, backend) -> NewUow:
     return request.getfixturevalue("container").uow_factory
 
 
-def skip_for_fake(backend: str) -> None:
-    if backend == "fake":
-        pytest.skip("FakeUnitOfWork keeps objects in memory and its rollback is a no-op: it cannot undo uncommitted work")
-
-
 def make_user(email: str = "ann@example.com", **overrides: object) -> User:
     values = {
         "id": uuid4(),
@@ -150,8 +145,7 @@ def test_a_committed_change_is_visible_to_the_next_unit_of_work(new_uow):
         assert uow.tokens.get(token.id).revoked_at == LATER
 
 
-def test_an_uncommitted_addition_is_not_visible(new_uow, backend):
-    skip_for_fake(backend)
+def test_an_uncommitted_addition_is_not_visible(new_uow):
 
     with new_uow() as uow:
         uow.users.add(make_user())
@@ -161,8 +155,7 @@ def test_an_uncommitted_addition_is_not_visible(new_uow, backend):
         assert uow.users.get_by_email("ann@example.com") is None
 
 
-def test_an_uncommitted_change_is_not_visible(new_uow, backend):
-    skip_for_fake(backend)
+def test_an_uncommitted_change_is_not_visible(new_uow):
     user = make_user()
     add_committed(new_uow, user)
 
