@@ -6,7 +6,7 @@ from uuid import UUID
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.events import UserRegistered
-from domain.relations import Relation
+from domain.relations import Relation, RelationStatus
 from domain.users import Role, normalize_email
 from services import ports
 from services.accounts import Principal
@@ -85,8 +85,10 @@ def list_relations(
 
 
 def claim_invitations(event: UserRegistered, uow: AbstractUnitOfWork) -> None:
-    """Invitations sent to an email before its owner signed up become theirs when a student signs up with it."""
+    """Pending invitations sent to an email before its owner signed up become theirs when a student signs up
+    with it (one the tutor withdrew meanwhile stays out of their list)."""
     if event.role != Role.STUDENT:
         return
     for relation in uow.relations.unclaimed_for_email(event.email):
-        relation.attach_student(event.user_id)
+        if relation.status is RelationStatus.PENDING:
+            relation.attach_student(event.user_id)

@@ -204,6 +204,15 @@ def test_every_tutors_invitation_to_the_email_is_claimed(sign_up, invite, uow):
     assert uow.relations.get(first).student_id == uow.relations.get(second).student_id == newbie.user_id
 
 
+def test_an_invitation_withdrawn_before_sign_up_is_not_claimed(tutor, invite, sign_up, uow, ports):
+    relation_id = invite("newbie@example.com", tutor)
+    relations.cancel_relation(relation_id, tutor, uow, clock=ports["clock"])
+
+    sign_up("newbie@example.com")
+
+    assert uow.relations.get(relation_id).student_id is None
+
+
 def test_a_tutor_signing_up_with_an_invited_email_does_not_claim_it(tutor, invite, sign_up, uow):
     relation_id = invite("newbie@example.com", tutor)
 
