@@ -32,7 +32,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(
         User,
         tables.users,
-        properties={"topic_links": relationship(TutorTopic, cascade="all, delete-orphan", lazy="selectin")},
+        # Loaded when read (profile reads and edits), not on every authentication.
+        properties={"topic_links": relationship(TutorTopic, cascade="all, delete-orphan", lazy="select")},
     )
     mapper_registry.map_imperatively(
         AuthToken, tables.auth_tokens, properties={"_user": _refers_to(User, tables.auth_tokens.c.user_id)}
