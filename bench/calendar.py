@@ -180,9 +180,9 @@ SELECT l.id, p.user_id, l.utc_start, l.utc_end, l.status
 """
 
 SEED_RELATIONS = """
-INSERT INTO relations (id, tutor_id, student_id, student_email, status, created_at, responded_at)
+INSERT INTO relations (id, tutor_id, student_id, student_email, status, created_at, responded_at, version)
 SELECT md5('relation:' || p.tutor_id || p.student_id)::uuid, p.tutor_id, p.student_id, u.email, 'accepted',
-       %(base)s::timestamptz - interval '30 days', %(base)s::timestamptz - interval '29 days'
+       %(base)s::timestamptz - interval '30 days', %(base)s::timestamptz - interval '29 days', 1
   FROM (SELECT DISTINCT tutor_id, student_id FROM lessons) AS p JOIN users AS u ON u.id = p.student_id
 """
 

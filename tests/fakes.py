@@ -10,7 +10,7 @@ from uuid import UUID
 
 from domain.aggregate import Aggregate
 from domain.autosave import Draft
-from domain.lessons import LessonStatus
+from domain.lessons import Lesson, LessonStatus
 from domain.relations import OPEN_STATUSES, Relation, RelationStatus
 from domain.topics import Topic
 from domain.users import AuthToken, User
@@ -135,6 +135,10 @@ class FakeLessonRepository(_FakeRepository):
             and lesson.utc_end > utc_start
         )
         return overlapping[0][1] if overlapping else None
+
+    def upcoming_between(self, tutor_id: UUID, student_id: UUID, after: datetime) -> list[Lesson]:
+        pair = self._filter(tutor_id=tutor_id, student_id=student_id, status=LessonStatus.SCHEDULED)
+        return sorted((lesson for lesson in pair if lesson.utc_start > after), key=lambda lesson: lesson.utc_start)
 
 
 class FakeDraftRepository(_FakeRepository):

@@ -95,6 +95,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('student_email = lower(btrim(student_email))', name=op.f('ck_relations_student_email_normalized')),
     sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_relations_student_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tutor_id'], ['users.id'], name=op.f('fk_relations_tutor_id_users'), ondelete='CASCADE'),

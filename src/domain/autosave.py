@@ -18,8 +18,12 @@ MAX_DATA_DEPTH = 100  # rich-text documents nest a few dozen levels at most
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$")
 
 
+def is_valid_key(key: str) -> bool:
+    return KEY_PATTERN.fullmatch(key) is not None  # not match(): its `$` would let a trailing newline through
+
+
 def validate_key(key: str) -> str:
-    if not KEY_PATTERN.fullmatch(key):  # not match(): its `$` would let a trailing newline through
+    if not is_valid_key(key):
         raise InvalidInput.field(
             "key", f"Must be 1 to {MAX_KEY_LENGTH} letters, digits or : . _ - (e.g. lesson:<id>:notes)."
         )

@@ -35,6 +35,7 @@ class Relation(Aggregate):
     created_at: datetime
     responded_at: datetime | None = None
     ended_at: datetime | None = None
+    version: int = 1
 
     @classmethod
     def invite(

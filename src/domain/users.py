@@ -43,9 +43,14 @@ TUTOR_ONLY_FIELDS = ("headline", "topic_ids")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def canonical_email(raw: str) -> str:
+    """Emails are compared case-insensitively, so they are stored and looked up trimmed and lower-cased."""
+    return raw.strip().lower()
+
+
 def normalize_email(raw: str) -> str:
-    """Emails are compared case-insensitively, so they are stored trimmed and lower-cased."""
-    email = raw.strip().lower()
+    """The canonical form of a valid email address; InvalidInput otherwise."""
+    email = canonical_email(raw)
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.match(email):
         raise InvalidInput.field("email", "Not a valid email address.")
     return email
@@ -60,7 +65,8 @@ def validate_password(password: str) -> None:
 
 @functools.cache
 def _known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    # The tz database also ships files that are not zones a person lives in.
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory", "posixrules"}
 
 
 def validate_timezone(name: str) -> str:

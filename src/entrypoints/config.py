@@ -24,6 +24,7 @@ class Settings:
     log_level: str = "INFO"
     max_request_bytes: int = 1024 * 1024
     db_pool_size: int = 5
+    trusted_proxies: int = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are believed
     # Lower argon2 costs only make the test suite fast; production keeps the library's defaults.
     argon2_time_cost: int | None = None
     argon2_memory_cost: int | None = None
@@ -46,6 +47,8 @@ class Settings:
             values["log_level"] = env["LOG_LEVEL"].upper()
         if env.get("DB_POOL_SIZE"):
             values["db_pool_size"] = _positive_int(env, "DB_POOL_SIZE")
+        if env.get("TRUSTED_PROXIES"):
+            values["trusted_proxies"] = _positive_int(env, "TRUSTED_PROXIES")
         values.update(overrides)
         return cls(**values)
 

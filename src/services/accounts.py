@@ -8,7 +8,16 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from domain.users import SELF_SERVICE_ROLES, AuthToken, Role, User, hash_token, normalize_email, validate_password
+from domain.users import (
+    SELF_SERVICE_ROLES,
+    AuthToken,
+    Role,
+    User,
+    canonical_email,
+    hash_token,
+    normalize_email,
+    validate_password,
+)
 from services import ports
 from services.unit_of_work import AbstractUnitOfWork
 
@@ -139,7 +148,7 @@ def log_in(
     tokens: ports.TokenGenerator,
     token_ttl: timedelta,
 ) -> LoginResult:
-    email = cmd.email.strip().lower()
+    email = canonical_email(cmd.email)
     with uow:
         user = uow.users.get_by_email(email)
         if user is None:

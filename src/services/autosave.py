@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.autosave import Draft, validate_key
-from domain.errors import InvalidInput, NotFound
+from domain.autosave import Draft, is_valid_key, validate_key
+from domain.errors import Conflict, InvalidInput, NotFound
 from services import ports
 from services.pagination import Page, PageRequest
 from services.unit_of_work import AbstractUnitOfWork
@@ -24,6 +24,16 @@ def save_draft(
 ) -> tuple[DraftView, bool]:
     """Create or replace the draft under `key`; the flag says whether it was created."""
     validate_key(key)
+    try:
+        return _save_draft(user_id, key, data, uow, clock=clock, ids=ids)
+    except Conflict:
+        # Two saves of a new key raced (two tabs autosaving) and the other created it: now it is a replace.
+        return _save_draft(user_id, key, data, uow, clock=clock, ids=ids)
+
+
+def _save_draft(
+    user_id: UUID, key: str, data: Any, uow: AbstractUnitOfWork, *, clock: ports.Clock, ids: ports.IdGenerator
+) -> tuple[DraftView, bool]:
     with uow:
         draft = uow.drafts.get_by_key(user_id, key)
         created = draft is None
@@ -38,19 +48,21 @@ def save_draft(
 
 def get_draft(user_id: UUID, key: str, uow: AbstractUnitOfWork) -> DraftView:
     with uow:
-        draft = uow.drafts.get_by_key(user_id, key)
-        if draft is None:
-            raise NotFound("No draft under this key.")
-        return _view(draft)
+        return _view(_existing_draft(user_id, key, uow))
 
 
 def delete_draft(user_id: UUID, key: str, uow: AbstractUnitOfWork) -> None:
     with uow:
-        draft = uow.drafts.get_by_key(user_id, key)
-        if draft is None:
-            raise NotFound("No draft under this key.")
-        uow.drafts.delete(draft)
+        uow.drafts.delete(_existing_draft(user_id, key, uow))
         uow.commit()
+
+
+def _existing_draft(user_id: UUID, key: str, uow: AbstractUnitOfWork) -> Draft:
+    """A key that could never be saved (too long, odd characters) simply has no draft."""
+    draft = uow.drafts.get_by_key(user_id, key) if is_valid_key(key) else None
+    if draft is None:
+        raise NotFound("No draft under this key.")
+    return draft
 
 
 def list_drafts(user_id: UUID, page: PageRequest, *, read_model: ports.ReadModel) -> Page[DraftSummary]:
@@ -83,5 +95,5 @@ def cleanup_autosave(
             uow.commit()
         total += deleted
         on_batch(deleted)
-        if deleted < batch_size:
+        if deleted == 0:  # a short batch is not the end: it skipped rows that others held locked
             return total

@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from domain import events
-from services import relations
+from services import lessons, relations
 from services.unit_of_work import EventHandler
 
 EVENT_HANDLERS: Mapping[type[events.Event], Sequence[EventHandler]] = {
     events.UserRegistered: [relations.claim_invitations],
-    events.UserLoggedIn: [],
-    events.UserLoggedOut: [],
-    events.ProfileUpdated: [],
+    events.RelationCancelled: [lessons.cancel_lessons_of_ended_relation],
 }

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.events import RelationCancelled
 from domain.lessons import Lesson
 from domain.users import Role
 from services import ports
@@ -16,6 +17,7 @@ from services.views import Calendar, LessonView
 
 MAX_CALENDAR_WINDOW = timedelta(days=366)
 MAX_CALENDAR_EVENTS = 500
+ENDED_RELATION_REASON = "The tutor and the student ended their relation."
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,14 @@ def complete_lesson(lesson_id: UUID, principal: Principal, uow: AbstractUnitOfWo
         return LessonView.of(lesson)
 
 
+def cancel_lessons_of_ended_relation(event: RelationCancelled, uow: AbstractUnitOfWork) -> None:
+    """When a tutor and a student part, their lessons still ahead are cancelled in the same transaction."""
+    if event.student_id is None:
+        return
+    for lesson in uow.lessons.upcoming_between(event.tutor_id, event.student_id, after=event.occurred_at):
+        lesson.cancel(event.cancelled_by, ENDED_RELATION_REASON, event.occurred_at)
+
+
 def get_lesson(lesson_id: UUID, principal: Principal, *, read_model: ports.ReadModel) -> LessonView:
     lesson = read_model.lesson(lesson_id, principal.user_id)
     if lesson is None:
@@ -119,7 +129,8 @@ def _participant_lesson(lesson_id: UUID, principal: Principal, uow: AbstractUnit
 
 
 def _refuse_overlap(lesson: Lesson, uow: AbstractUnitOfWork) -> None:
-    conflicting = _find_overlap(lesson.id, (lesson.tutor_id, lesson.student_id), lesson.utc_start, lesson.utc_end, uow)
+    people = (lesson.tutor_id, lesson.student_id)
+    conflicting = uow.lessons.find_overlapping(people, lesson.utc_start, lesson.utc_end, except_lesson=lesson.id)
     if conflicting is not None:
         raise _overlap_conflict(conflicting)
 
@@ -127,20 +138,15 @@ def _refuse_overlap(lesson: Lesson, uow: AbstractUnitOfWork) -> None:
 def _commit_unless_overlapping(lesson: Lesson, uow: AbstractUnitOfWork) -> None:
     """Commit; when a concurrent request took the slot first (the database's exclusion constraint refused this
     one), name the lesson that won."""
-    slot = (lesson.id, (lesson.tutor_id, lesson.student_id), lesson.utc_start, lesson.utc_end)  # a rollback expires them
+    # Read before committing: a failed commit rolls back and expires the lesson's attributes.
+    lesson_id, people, utc_start, utc_end = lesson.id, (lesson.tutor_id, lesson.student_id), lesson.utc_start, lesson.utc_end
     try:
         uow.commit()
     except Conflict:
-        conflicting = _find_overlap(*slot, uow)
+        conflicting = uow.lessons.find_overlapping(people, utc_start, utc_end, except_lesson=lesson_id)
         if conflicting is None:
             raise
         raise _overlap_conflict(conflicting) from None
-
-
-def _find_overlap(
-    lesson_id: UUID, people: tuple[UUID, UUID], utc_start: datetime, utc_end: datetime, uow: AbstractUnitOfWork
-) -> UUID | None:
-    return uow.lessons.find_overlapping(people, utc_start, utc_end, except_lesson=lesson_id)
 
 
 def _overlap_conflict(conflicting_id: UUID) -> Conflict:

@@ -99,6 +99,9 @@ class LessonRepository(Protocol):
     ) -> UUID | None:
         """The id of a scheduled lesson of any of `user_ids` overlapping [utc_start, utc_end), if there is one."""
 
+    def upcoming_between(self, tutor_id: UUID, student_id: UUID, after: datetime) -> list[Lesson]:
+        """The pair's scheduled lessons starting after `after`, earliest first."""
+
 
 class DraftRepository(Protocol):
     def add(self, draft: Draft) -> None: ...

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.events import UserRegistered
+from domain.events import RelationCancelled, UserRegistered
 from domain.relations import Relation, RelationStatus
 from domain.users import Role, normalize_email
 from services import ports
@@ -25,9 +26,14 @@ def invite_student(
     except InvalidInput as exc:
         raise InvalidInput.field("student_email", exc.detail) from None
     with uow:
+        tutor = uow.users.get(principal.user_id)
+        if tutor is not None and tutor.email == email:
+            raise InvalidInput.field("student_email", "You cannot invite yourself.")
+        # Only a student's account takes the invitation now; any other email waits for a student to sign up with
+        # it, so the answer never tells the tutor whether, or as what, an email is registered.
         student = uow.users.get_by_email(email)
         if student is not None and student.role is not Role.STUDENT:
-            raise InvalidInput.field("student_email", "That account is not a student's.")
+            student = None
         if uow.relations.find_open(principal.user_id, email) is not None:
             raise Conflict("This student is already invited or accepted you.")
         relation = Relation.invite(
@@ -75,13 +81,22 @@ def get_relation(relation_id: UUID, principal: Principal, *, read_model: ports.R
     relation = read_model.relation(relation_id, principal.user_id)
     if relation is None:
         raise NotFound("Relation not found.")
-    return relation
+    return _as_seen_by(relation, principal.user_id)
 
 
 def list_relations(
     principal: Principal, status: str | None, page: PageRequest, *, read_model: ports.ReadModel
 ) -> Page[RelationView]:
-    return read_model.relations(principal.user_id, status, page)
+    page = read_model.relations(principal.user_id, status, page)
+    return replace(page, results=[_as_seen_by(relation, principal.user_id) for relation in page.results])
+
+
+def _as_seen_by(relation: RelationView, viewer_id: UUID) -> RelationView:
+    """A tutor learns who the student is only once the student has answered: an invitation alone must not reveal
+    whether an email has an account, nor its owner's name."""
+    if relation.tutor.id == viewer_id and relation.responded_at is None:
+        return replace(relation, student=None)
+    return relation
 
 
 def claim_invitations(event: UserRegistered, uow: AbstractUnitOfWork) -> None:

@@ -60,10 +60,11 @@ def test_inviting_a_registered_student_makes_a_pending_relation_for_them(client,
     assert set(relation) == {"id", "status", "tutor", "student", "student_email", "created_at", "responded_at", "ended_at"}
     assert relation["status"] == "pending"
     assert relation["tutor"] == {"id": me(client, tutor)["id"], "full_name": "Tara"}
-    assert relation["student"] == {"id": me(client, student)["id"], "full_name": "Sam"}
+    assert relation["student"] is None  # the tutor learns who it is only once they answer
     assert relation["student_email"] == "sam@example.com"
     assert relation["created_at"].endswith("Z") and relation["responded_at"] is None and relation["ended_at"] is None
-    assert client.get(f"{RELATIONS}{relation['id']}/", headers=student).get_json() == relation
+    seen_by_student = client.get(f"{RELATIONS}{relation['id']}/", headers=student).get_json()
+    assert seen_by_student == {**relation, "student": {"id": me(client, student)["id"], "full_name": "Sam"}}
 
 
 def test_an_invitation_to_an_unknown_email_attaches_when_that_student_registers(client, tutor, invite, auth_headers, act):
@@ -97,12 +98,29 @@ def test_students_cannot_invite(client, auth_headers, invite, assert_problem):
     assert client.get(RELATIONS, headers=someone).get_json()["results"] == []
 
 
-def test_inviting_a_tutors_email_is_a_422(client, tutor, invite, auth_headers, assert_problem):
-    auth_headers("tom@example.com", role="tutor")
+def test_inviting_a_tutors_email_reveals_nothing_and_is_never_claimed_by_them(client, tutor, invite, auth_headers):
+    tom = auth_headers("tom@example.com", role="tutor")
 
-    for email in ("tom@example.com", "tara@example.com"):
-        assert "student_email" in assert_problem(invite(email), 422)["errors"]
+    response = invite("tom@example.com")
+
+    assert response.status_code == 201
+    assert (response.get_json()["status"], response.get_json()["student"]) == ("pending", None)
+    assert client.get(RELATIONS, headers=tom).get_json()["results"] == []
+
+
+def test_inviting_yourself_is_a_422(client, tutor, invite, assert_problem):
+    assert "student_email" in assert_problem(invite("tara@example.com"), 422)["errors"]
     assert client.get(RELATIONS, headers=tutor).get_json()["results"] == []
+
+
+def test_cancelling_the_relation_cancels_the_lessons_still_ahead(client, make_pair, later):
+    pair = make_pair("tara2@example.com", "sam2@example.com")
+    ahead = pair.lesson(later)
+
+    assert client.post(f"{RELATIONS}{pair.relation_id}/cancel/", headers=pair.student).status_code == 200
+
+    lesson = client.get(f"/api/lessons/{ahead['id']}/", headers=pair.tutor).get_json()
+    assert (lesson["status"], lesson["cancel_reason"]) == ("cancelled", "The tutor and the student ended their relation.")
 
 
 @pytest.mark.parametrize(

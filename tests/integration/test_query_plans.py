@@ -71,12 +71,12 @@ SELECT md5('user:' || t)::uuid, md5('topic:' || (t + k * 17) % :tutor_topics)::u
 """
 # Every tutor invites 4 students (pending, accepted, declined or cancelled), one of them by an email with no account.
 SEED_RELATIONS = """
-INSERT INTO relations (id, tutor_id, student_id, student_email, status, created_at)
+INSERT INTO relations (id, tutor_id, student_id, student_email, status, created_at, version)
 SELECT md5('relation:' || t || ':' || k)::uuid, md5('user:' || t)::uuid,
        CASE WHEN k = 3 THEN NULL ELSE md5('user:' || (:tutors + (t * 4 + k) % :students))::uuid END,
        CASE WHEN k = 3 THEN 'invited' || t || '@example.com' ELSE 'user' || (:tutors + (t * 4 + k) % :students) || '@example.com' END,
        (ARRAY['pending', 'accepted', 'declined', 'cancelled'])[1 + (t + k) % 4],
-       :now - (t * 4 + k) * interval '1 minute'
+       :now - (t * 4 + k) * interval '1 minute', 1
   FROM generate_series(0, :tutors - 1) AS t, generate_series(0, 3) AS k
 """
 # The busy tutor's lessons with 5 students of their own, then a lesson a week for every other tutor with a student

@@ -230,11 +230,37 @@ def test_only_tutors_invite(sign_up, student, invite, uow, role):
 
 
 @pytest.mark.parametrize("role", ["tutor", "admin"])
-def test_an_account_that_is_not_a_students_cannot_be_invited(tutor, sign_up, invite, uow, role):
+def test_inviting_an_account_that_is_not_a_students_is_answered_like_an_unknown_email(tutor, sign_up, invite, uow, role):
     sign_up("staff@example.com", role)
+
+    relation = uow.relations.get(invite("staff@example.com", tutor))
+
+    assert (relation.status, relation.student_id) == (RelationStatus.PENDING, None)
+
+
+def test_a_tutor_cannot_invite_themselves(tutor, invite, uow):
+    email = uow.users.get(tutor.user_id).email
     with pytest.raises(InvalidInput) as raised:
-        invite("staff@example.com", tutor)
+        invite(email.upper(), tutor)
     assert "student_email" in raised.value.errors and uow.relations.all() == []
+
+
+def test_cancelling_a_relation_cancels_the_pairs_lessons_still_ahead(tutor, student, invite, uow, ports, clock):
+    relation_id = invite(uow.users.get(student.user_id).email, tutor)
+    relations.accept_relation(relation_id, student, uow, clock=clock)
+    start = clock.now() + timedelta(days=1)
+    upcoming = [
+        lessons.schedule_lesson(
+            lessons.ScheduleLesson(student_id=student.user_id, title="Algebra", utc_start=start + timedelta(days=d), utc_end=start + timedelta(days=d, hours=1)),
+            tutor, uow, **ports,
+        ).id
+        for d in (0, 7)
+    ]
+
+    relations.cancel_relation(relation_id, student, uow, clock=clock)
+
+    assert [uow.lessons.get(i).status for i in upcoming] == [LessonStatus.CANCELLED] * 2
+    assert {e.lesson_id for e in dispatched(uow, LessonCancelled)} == set(upcoming)
 
 
 def test_an_invalid_email_is_invalid_student_email(tutor, invite):

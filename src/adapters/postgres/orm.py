@@ -42,6 +42,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(
         Relation,
         tables.relations,
+        version_id_col=r.version,  # an accept racing a cancel: one of them gets a 409, never both a 200
         properties={"_tutor": _refers_to(User, r.tutor_id), "_student": _refers_to(User, r.student_id)},
     )
     les = tables.lessons.c

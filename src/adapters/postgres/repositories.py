@@ -80,10 +80,16 @@ class SqlAlchemyRelationRepository(_Repository[Relation]):
         return self._session.scalars(query).one_or_none()
 
     def find_accepted(self, tutor_id: UUID, student_id: UUID) -> Relation | None:
-        query = sa.select(Relation).where(
-            tables.relations.c.tutor_id == tutor_id,
-            tables.relations.c.student_id == student_id,
-            tables.relations.c.status == RelationStatus.ACCEPTED,
+        # FOR SHARE: a cancel of this relation waits until the lesson being booked on it is committed (and then
+        # cancels it with the pair's other future lessons), instead of slipping in between.
+        query = (
+            sa.select(Relation)
+            .where(
+                tables.relations.c.tutor_id == tutor_id,
+                tables.relations.c.student_id == student_id,
+                tables.relations.c.status == RelationStatus.ACCEPTED,
+            )
+            .with_for_update(read=True)
         )
         return self._session.scalars(query).one_or_none()
 
@@ -119,6 +125,21 @@ class SqlAlchemyLessonRepository(_Repository[Lesson]):
         # before we can name the lesson it overlaps.
         with self._session.no_autoflush:
             return self._session.scalar(query)
+
+
+    def upcoming_between(self, tutor_id: UUID, student_id: UUID, after: datetime) -> list[Lesson]:
+        c = tables.lessons.c
+        query = (
+            sa.select(Lesson)
+            .where(
+                c.tutor_id == tutor_id,
+                c.student_id == student_id,
+                c.status == LessonStatus.SCHEDULED,
+                c.utc_start > after,
+            )
+            .order_by(c.utc_start)
+        )
+        return list(self._session.scalars(query))
 
 
 class SqlAlchemyDraftRepository(_Repository[Draft]):

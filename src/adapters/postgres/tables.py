@@ -104,6 +104,7 @@ relations = sa.Table(
     _timestamp("created_at", nullable=False),
     _timestamp("responded_at"),
     _timestamp("ended_at"),
+    sa.Column("version", sa.Integer, nullable=False),
     sa.CheckConstraint("student_email = lower(btrim(student_email))", name="student_email_normalized"),
     sa.Index(
         "uq_relations_open_pair",

@@ -100,5 +100,6 @@ class Me(MethodView):
     @me_blp.arguments(ProfilePatchSchema)
     @me_blp.response(200, UserSchema)
     def patch(self, body):
-        """Change full_name, timezone, locale or bio; email, role and id cannot be changed here."""
+        """Change full_name, timezone, locale, bio and, for tutors, headline and topic_ids (the list is replaced);
+        email, role and id cannot be changed here."""
         return services().run(accounts.update_profile, current_principal().user_id, body)

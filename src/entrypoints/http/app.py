@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Flask, request, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from domain import users
+from domain.users import canonical_email
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.config import Settings
 from entrypoints.http import accounts, autosave, health, lessons, relations, topics
@@ -34,6 +37,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     app = Flask("tutorhub")
+    if settings.trusted_proxies:
+        # Behind a reverse proxy: take the client address, scheme and host (used in pagination links and the
+        # login throttle's fallback key) from that many X-Forwarded-* hops.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     app.json = OrjsonProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -68,6 +76,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
 def _throttle_failed_logins(app: Flask, settings: Settings) -> None:
     """Only failed attempts count, per email: 5 within 15 minutes, then 429 with Retry-After."""
+
+    # Registered before the limiter's own hook, so it runs after it (Flask runs these last-in, first-out).
+    @app.after_request
+    def _rate_limit_headers_only_on_429(response: Response) -> Response:
+        if response.status_code != 429:
+            for header in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
+                response.headers.pop(header, None)
+        return response
+
     limiter = Limiter(get_remote_address, app=app)
     endpoint = "auth.Login"
     app.view_functions[endpoint] = limiter.limit(
@@ -82,5 +99,5 @@ def _login_email() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
     if isinstance(email, str) and email.strip():
-        return "login-email:" + email.strip().lower()[:254]
+        return "login-email:" + canonical_email(email)[: users.MAX_EMAIL_LENGTH]
     return "login-ip:" + (get_remote_address() or "unknown")

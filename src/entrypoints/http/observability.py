@@ -15,7 +15,7 @@ log = logging.getLogger("tutorhub.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client's id is echoed into headers and logs, so only a short, plain token is taken as is.
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class _RequestIdFilter(logging.Filter):
@@ -40,7 +40,7 @@ def init_request_logging(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         given = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = given if _SAFE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         g.request_started = time.perf_counter()
 
     @app.after_request
