@@ -169,3 +169,28 @@ def test_a_deeply_nested_body_is_a_4xx_not_a_500(client, ann):
     body = '{"data": ' + "[" * 100_000 + "]" * 100_000 + "}"  # 200 KB: well under the request cap
     response = client.put(url("draft"), headers=ann, data=body, content_type="application/json")
     assert 400 <= response.status_code < 500 and response.mimetype == "application/problem+json"
+
+
+def test_a_key_that_could_never_be_saved_is_simply_not_found(client, ann, assert_problem):
+    for key in ("a\x00b", "x" * 300, "no spaces"):
+        assert_problem(client.get(url(key), headers=ann), 404)
+        assert_problem(client.delete(url(key), headers=ann), 404)
+
+
+def test_concurrent_first_saves_of_one_key_all_succeed_and_one_creates_it(app, ann):
+    import threading
+
+    barrier, statuses = threading.Barrier(6), []
+
+    def save(n: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.put(url("lesson:1:notes"), headers=ann, json={"data": {"n": n}}).status_code)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200] * 5 + [201]

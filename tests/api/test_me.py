@@ -77,6 +77,8 @@ def test_bio_may_hold_2000_characters_but_not_2001(client, ann, assert_problem):
         ({"nickname": "annie"}, "nickname"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
         ({"timezone": "europe/kyiv"}, "timezone"),
+        ({"timezone": "localtime"}, "timezone"),
+        ({"timezone": "Factory"}, "timezone"),
         ({"locale": "fr"}, "locale"),
         ({"full_name": ""}, "full_name"),
         ({"full_name": "x" * 201}, "full_name"),

@@ -476,3 +476,21 @@ def test_settings_defaults():
 def test_a_bad_number_in_the_environment_is_refused_by_name(name, value):
     with pytest.raises(ValueError, match=name):
         Settings.from_env({name: value})
+
+
+def test_behind_a_trusted_proxy_links_keep_the_public_scheme_and_host(settings, engine, auth_headers):
+    app = build_app(settings, trusted_proxies=1)
+    try:
+        client = app.test_client()
+        login = client.post("/api/auth/register/", json={"email": "p@example.com", "password": TEST_PASSWORD, "full_name": "P", "role": "tutor"})
+        assert login.status_code == 201
+        token = client.post("/api/auth/login/", json={"email": "p@example.com", "password": TEST_PASSWORD}).get_json()["token"]
+        headers = {"Authorization": f"Bearer {token}", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.tutorhub.example"}
+        for name in ("Algebra", "Biology"):
+            assert client.post("/api/topics/", headers=headers, json={"name": name}).status_code == 201
+
+        page = client.get("/api/topics/?page_size=1", headers=headers).get_json()
+
+        assert page["next"].startswith("https://api.tutorhub.example/api/topics/?")
+    finally:
+        close_app(app)
