@@ -37,8 +37,7 @@ def scratch_database(prefix: str, *, keep: bool = False) -> Iterator[str]:
     """Creates an empty database on the server, migrated to head; yields its URL; drops it afterwards unless `keep`."""
     server = server_url()
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    database.create_database(server, name)
     url = with_database(server, name)
     shown = database.sqlalchemy_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
     print(f"scratch database {shown}", flush=True)

@@ -40,8 +40,7 @@ def make_database() -> Iterator:
 
     def make() -> str:
         name = f"tutorhub_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        database.create_database(server, name)
         created.append(name)
         return _with_database(server, name)
 

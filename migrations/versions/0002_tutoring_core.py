@@ -48,7 +48,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topics')),
     sa.UniqueConstraint('slug', name=op.f('uq_topics_slug'))
     )
-    op.create_index('ix_topics_name_id', 'topics', ['name', 'id'], unique=False)
     op.create_index('uq_topics_lower_name', 'topics', [sa.literal_column('lower(name)')], unique=True)
     op.create_table('autosave_drafts',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -127,7 +126,7 @@ def upgrade() -> None:
     op.create_index('ix_lesson_participants_user_id_utc_start', 'lesson_participants', ['user_id', 'utc_start'], unique=False, postgresql_include=['utc_end', 'lesson_id'])
     op.execute(SYNC_PARTICIPANTS)
     op.add_column('users', sa.Column('headline', sa.Text(), server_default='', nullable=False))
-    op.create_index('ix_users_tutors_by_name', 'users', ['full_name', 'id'], unique=False, postgresql_where=sa.text("role = 'tutor'"))
+    op.create_index('ix_users_tutors_by_name', 'users', [sa.literal_column('lower(full_name)'), 'id'], unique=False, postgresql_where=sa.text("role = 'tutor'"))
 
 
 def downgrade() -> None:
@@ -148,5 +147,4 @@ def downgrade() -> None:
     op.drop_index('ix_autosave_drafts_updated_at', table_name='autosave_drafts')
     op.drop_table('autosave_drafts')
     op.drop_index('uq_topics_lower_name', table_name='topics')
-    op.drop_index('ix_topics_name_id', table_name='topics')
     op.drop_table('topics')

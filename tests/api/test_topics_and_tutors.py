@@ -129,10 +129,19 @@ def test_the_topic_list_is_paginated_by_name_with_working_links(client, create_t
     pages = walk_pages(f"{TOPICS}?page_size=3", student)
 
     assert [len(page["results"]) for page in pages] == [3, 3, 1]
-    assert [t["name"] for page in pages for t in page["results"]] == sorted(NAMES)
+    assert [t["name"] for page in pages for t in page["results"]] == sorted(NAMES, key=str.lower)
     assert pages[0]["previous"] is None and pages[-1]["next"] is None
     back = client.get(pages[-1]["previous"], headers=student).get_json()
     assert back["results"] == pages[1]["results"]
+
+
+def test_topics_are_ordered_regardless_of_case(client, create_topic, student):
+    for name in ("chemistry", "Biology", "algebra", "Астрономія", "алгебра"):
+        create_topic(name)
+
+    names = [t["name"] for t in client.get(TOPICS, headers=student).get_json()["results"]]
+
+    assert names == ["algebra", "Biology", "chemistry", "алгебра", "Астрономія"]
 
 
 def test_the_default_page_holds_20_topics(client, create_topic, student):

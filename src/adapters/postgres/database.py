@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
+from psycopg import sql
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -26,6 +28,21 @@ def make_engine(database_url: str, *, pool_size: int = 5) -> sa.Engine:
 def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     # Use cases hand back plain data after commit; expiring would only cost a reload.
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def create_database(server_url: str, name: str) -> None:
+    """Create database `name` on the server of `server_url` (a postgresql:// URL psycopg understands).
+
+    Case-insensitive rules (emails, topic names, ordering) rely on lower() knowing every alphabet, which a server
+    initialised in the plain "C" locale does not. PostgreSQL 17+ has a built-in, OS-independent C.UTF-8 locale that
+    does, so it is used where available; older servers keep their cluster default (C.UTF-8 or a language locale on
+    the usual packages).
+    """
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if connection.info.server_version >= 170000:
+            statement += sql.SQL(" TEMPLATE template0 LOCALE_PROVIDER builtin BUILTIN_LOCALE 'C.UTF-8'")
+        connection.execute(statement)
 
 
 def alembic_config(database_url: str) -> Config:

@@ -113,13 +113,18 @@ class SqlAlchemyReadModel:
         return None if row is None else to_item(row)
 
     def topics(self, page: PageRequest) -> Page[TopicView]:
-        return self._page(sa.select(t).order_by(t.c.name, t.c.id), page, _topic)
+        # lower(name) is unique (uq_topics_lower_name), so it alone orders the pages, case-insensitively.
+        return self._page(sa.select(t).order_by(sa.func.lower(t.c.name)), page, _topic)
 
     def topic(self, topic_id: UUID) -> TopicView | None:
         return self._one(sa.select(t).where(t.c.id == topic_id), _topic)
 
     def tutors(self, topic_id: UUID | None, page: PageRequest) -> Page[TutorView]:
-        query = sa.select(*_tutor_columns).where(u.c.role == Role.TUTOR, u.c.is_active).order_by(u.c.full_name, u.c.id)
+        query = (
+            sa.select(*_tutor_columns)
+            .where(u.c.role == Role.TUTOR, u.c.is_active)
+            .order_by(sa.func.lower(u.c.full_name), u.c.id)  # "anna" next to "Anna", whatever the collation
+        )
         if topic_id is not None:
             query = query.where(sa.exists().where(tt.c.tutor_id == u.c.id, tt.c.topic_id == topic_id))
         return self._page(query, page, _tutor)

@@ -59,7 +59,12 @@ users = sa.Table(
     sa.Column("headline", sa.Text, nullable=False, server_default=""),
     sa.CheckConstraint("email = lower(btrim(email))", name="email_normalized"),
     # The tutor directory: GET /api/tutors/ ordered by name.
-    sa.Index("ix_users_tutors_by_name", "full_name", "id", postgresql_where=sa.text("role = 'tutor'")),
+    sa.Index(
+        "ix_users_tutors_by_name",
+        sa.func.lower(sa.column("full_name")),
+        "id",
+        postgresql_where=sa.text("role = 'tutor'"),
+    ),
 )
 
 auth_tokens = sa.Table(
@@ -80,8 +85,8 @@ topics = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("slug", sa.Text, nullable=False, unique=True),
     _timestamp("created_at", nullable=False),
+    # Unique regardless of case, and the order of the topics list.
     sa.Index("uq_topics_lower_name", sa.func.lower(sa.column("name")), unique=True),
-    sa.Index("ix_topics_name_id", "name", "id"),
 )
 
 tutor_topics = sa.Table(
