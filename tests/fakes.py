@@ -158,6 +158,10 @@ class FakeDraftRepository(_FakeRepository):
         return len(old)
 
 
+def _state(obj: Aggregate) -> dict[str, object]:
+    return {name: value for name, value in vars(obj).items() if not name.startswith("_")}
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Objects live in memory across units of work, like rows. Like a transaction, a rollback puts back what
     was committed last, so a failed use case leaves neither changes nor events behind."""
@@ -184,7 +188,16 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def _commit(self) -> None:
         self.commits += 1
+        self._advance_versions()
         self._committed = self._snapshot()
+
+    def _advance_versions(self) -> None:
+        """Like the mapper's version_id_col: every versioned aggregate changed since the last commit goes up by one."""
+        for repo, committed in zip(self._repositories(), self._committed):
+            for obj_id, obj in repo._rows.items():
+                before = committed.get(obj_id)
+                if before is not None and hasattr(obj, "version") and _state(obj) != _state(before):
+                    obj.version += 1
 
     def rollback(self) -> None:
         for repo, rows in zip(self._repositories(), self._snapshot_of_committed()):
