@@ -10,16 +10,6 @@ ACTIONS = ("accept", "decline", "cancel")
 
 
 @pytest.fixture
-def tutor(auth_headers) -> dict[str, str]:
-    return auth_headers("tara@example.com", role="tutor", full_name="Tara")
-
-
-@pytest.fixture
-def student(auth_headers) -> dict[str, str]:
-    return auth_headers("sam@example.com", role="student", full_name="Sam")
-
-
-@pytest.fixture
 def invite(client, tutor):
     """invite(email, headers=tutor) -> the response of POST /api/relations/."""
 

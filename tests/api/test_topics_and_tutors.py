@@ -17,16 +17,6 @@ PUBLIC_TUTOR_FIELDS = {"id", "full_name", "headline", "bio", "topics"}
 
 
 @pytest.fixture
-def tutor(auth_headers) -> dict[str, str]:
-    return auth_headers("tara@example.com", role="tutor", full_name="Tara")
-
-
-@pytest.fixture
-def student(auth_headers) -> dict[str, str]:
-    return auth_headers("sam@example.com", role="student", full_name="Sam")
-
-
-@pytest.fixture
 def admin(container, auth_headers) -> dict[str, str]:
     container.run(accounts.create_admin, "root@example.com", TEST_PASSWORD, "Root")
     return auth_headers("root@example.com")
