@@ -152,7 +152,7 @@ def run(url: str, older_than: int, batch_size: int, expected_old: int, expected_
         ["figure", "value"],
         [
             ["rows deleted", f"{deleted:,}"],
-            ["batches (the last one short)", f"{len(batches):,}"],
+            ["batches (the last finds nothing left)", f"{len(batches):,}"],
             ["total seconds", round(total, 2)],
             ["rows per second", f"{deleted / total:,.0f}"],
             ["longest batch ms", f"{batches[longest]:.1f} (batch {longest + 1}, {sizes[longest]:,} rows)"],
