@@ -20,42 +20,10 @@ from domain.users import (
 )
 from services import ports
 from services.unit_of_work import AbstractUnitOfWork
+from services.views import UserView
 
 # Wrong email and wrong password must be indistinguishable, in the message and in the time taken.
 _BAD_CREDENTIALS = "Invalid email or password."
-
-
-@dataclass(frozen=True)
-class UserView:
-    id: UUID
-    email: str
-    full_name: str
-    role: str
-    timezone: str
-    locale: str
-    bio: str
-    is_active: bool
-    created_at: datetime
-    updated_at: datetime
-    headline: str
-    topic_ids: list[UUID]
-
-    @classmethod
-    def of(cls, user: User) -> UserView:
-        return cls(
-            id=user.id,
-            email=user.email,
-            full_name=user.full_name,
-            role=user.role.value,
-            timezone=user.timezone,
-            locale=user.locale.value,
-            bio=user.bio,
-            is_active=user.is_active,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-            headline=user.headline,
-            topic_ids=sorted(user.topic_ids),
-        )
 
 
 @dataclass(frozen=True)

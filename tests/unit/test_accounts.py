@@ -11,6 +11,7 @@ from domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from domain.events import ProfileUpdated, UserLoggedIn, UserLoggedOut, UserRegistered
 from domain.users import Role
 from services import accounts
+from services.views import UserView
 from tests.fakes import FakeIdGenerator, FakePasswordHasher, FakeTokenGenerator
 
 PASSWORD = "correct horse battery"
@@ -29,7 +30,7 @@ def ports(hasher, clock) -> dict:
 
 @pytest.fixture
 def register(uow, ports):
-    def register(email: str = "ann@example.com", password: str = PASSWORD, role: str = "tutor", **extra) -> accounts.UserView:
+    def register(email: str = "ann@example.com", password: str = PASSWORD, role: str = "tutor", **extra) -> UserView:
         cmd = accounts.Register(email=email, password=password, full_name="Ann Smith", role=role, **extra)
         return accounts.register(cmd, uow, **ports)
 
