@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -12,6 +14,8 @@ from domain.errors import DomainError
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.config import Settings
 from services import accounts, autosave, demo
+
+T = TypeVar("T")
 
 
 def _container(ctx: click.Context) -> Container:
@@ -21,6 +25,15 @@ def _container(ctx: click.Context) -> Container:
         obj["container"] = bootstrap(obj.get("settings") or Settings.from_env())
         ctx.call_on_close(obj["container"].close)
     return obj["container"]
+
+
+def _run(ctx: click.Context, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a use case; a refusal (bad input, conflict) becomes click's error message and exit code 1."""
+    try:
+        return _container(ctx).run(use_case, *args, **kwargs)
+    except DomainError as exc:
+        fields = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.errors.items())
+        raise click.ClickException(fields or exc.detail) from None
 
 
 @click.group()
@@ -66,10 +79,7 @@ def upgrade(ctx: click.Context) -> None:
 @click.pass_context
 def create_admin(ctx: click.Context, email: str, full_name: str, password: str) -> None:
     """Create an admin account."""
-    try:
-        user = _container(ctx).run(accounts.create_admin, email, password, full_name)
-    except DomainError as exc:
-        raise click.ClickException(_describe(exc)) from None
+    user = _run(ctx, accounts.create_admin, email, password, full_name)
     click.echo(f"Admin {user.email} created (id {user.id}).")
 
 
@@ -83,15 +93,13 @@ def create_admin(ctx: click.Context, email: str, full_name: str, password: str) 
 @click.pass_context
 def cleanup_autosave(ctx: click.Context, older_than: int, batch_size: int, dry_run: bool) -> None:
     """Delete old autosave drafts in short batches (safe to run again, e.g. from cron)."""
-    container = _container(ctx)
+    # Counted first (cheap, on the updated_at index): the dry run's answer and the progress bar's length.
+    expected = _run(ctx, autosave.cleanup_autosave, older_than, dry_run=True)
     if dry_run:
-        count = container.run(autosave.cleanup_autosave, older_than, dry_run=True)
-        click.echo(f"Would delete {count} autosave drafts older than {older_than} days (dry run).")
+        click.echo(f"Would delete {expected} autosave drafts older than {older_than} days (dry run).")
         return
-    # The bar needs a length: count first (cheap, on the updated_at index); it is drawn only on a terminal.
-    expected = container.run(autosave.cleanup_autosave, older_than, dry_run=True)
-    with click.progressbar(length=expected, label="Deleting drafts", file=sys.stderr) as bar:
-        deleted = container.run(autosave.cleanup_autosave, older_than, batch_size=batch_size, on_batch=bar.update)
+    with click.progressbar(length=expected, label="Deleting drafts", file=sys.stderr) as bar:  # drawn on a terminal
+        deleted = _run(ctx, autosave.cleanup_autosave, older_than, batch_size=batch_size, on_batch=bar.update)
     click.echo(f"Deleted {deleted} autosave drafts older than {older_than} days.")
 
 
@@ -100,10 +108,7 @@ def cleanup_autosave(ctx: click.Context, older_than: int, batch_size: int, dry_r
 @click.pass_context
 def seed_demo(ctx: click.Context, force: bool) -> None:
     """Fill an empty database with a small, realistic demo data set and print two logins to try."""
-    try:
-        logins = _container(ctx).run(demo.seed_demo, force=force)
-    except DomainError as exc:
-        raise click.ClickException(_describe(exc)) from None
+    logins = _run(ctx, demo.seed_demo, force=force)
     click.echo(f"Demo data: {logins.users} users, {logins.lessons} lessons, with topics, relations and drafts.")
     click.echo(f"  tutor:   {logins.tutor_email}  password: {logins.password}")
     click.echo(f"  student: {logins.student_email}  password: {logins.password}")
@@ -113,8 +118,3 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
 _cleanup_autosave_alias = copy.copy(cleanup_autosave)
 _cleanup_autosave_alias.hidden = True
 cli.add_command(_cleanup_autosave_alias, "cleanup_autosave")
-
-
-def _describe(error: DomainError) -> str:
-    fields = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
-    return fields or error.detail

@@ -16,6 +16,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import AuthenticationFailed
+from entrypoints.bootstrap import Container
 from entrypoints.http.problems import PROBLEM_MIMETYPE, ProblemSchema, http_exception_problem
 from services import accounts
 from services.accounts import Principal
@@ -98,6 +99,6 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def services() -> Any:
+def services() -> Container:
     """The composition root's Container of this app."""
     return current_app.extensions["tutorhub"]

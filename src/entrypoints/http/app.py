@@ -10,8 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from domain import users
-from domain.users import canonical_email
+from domain.users import MAX_EMAIL_LENGTH, canonical_email
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.config import Settings
 from entrypoints.http import accounts, autosave, health, lessons, relations, topics
@@ -99,5 +98,5 @@ def _login_email() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
     if isinstance(email, str) and email.strip():
-        return "login-email:" + canonical_email(email)[: users.MAX_EMAIL_LENGTH]
+        return "login-email:" + canonical_email(email)[:MAX_EMAIL_LENGTH]
     return "login-ip:" + (get_remote_address() or "unknown")
